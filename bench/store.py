@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import json
 import random
 import resource
@@ -33,58 +32,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from bot.store import RANK_ALL_UP_TO, SEARCH_SQL, Store, any_word_query, search_query  # noqa: E402
+from corpus import generate, sample_words  # noqa: E402
 
-PER_FILE = 1000
+from bot.store import Store, search_plan  # noqa: E402
+
 TARGETS = {"import_ratio": 1.5, "reimport_s": 0.2, "search_p99_ms": 5.0, "search_ratio": 2.0, "rss_mb": 120}
-
-
-def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
-    """Pronounceable made-up words, so searches hit a realistic spread of frequencies."""
-    consonants, vowels = "bcdfghjklmnprstvwz", "aeiou"
-    words: set[str] = set()
-    while len(words) < size:
-        syllables = rng.randint(2, 4)
-        words.add("".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(syllables)))
-    return sorted(words)
-
-
-def zipf_weights(n: int) -> list[float]:
-    return [1.0 / (rank + 1) for rank in range(n)]
-
-
-def generate(folder: Path, n: int, seed: int = 1) -> list[str]:
-    """Write ``n`` stories under ``folder``; return the vocabulary used."""
-    rng = random.Random(seed)
-    vocab = vocabulary(rng)
-    weights = zipf_weights(len(vocab))
-    cumulative = list(itertools.accumulate(weights))
-
-    def words(k: int) -> str:
-        return " ".join(rng.choices(vocab, cum_weights=cumulative, k=k))
-
-    (folder / "stories").mkdir(parents=True)
-    for start in range(0, n, PER_FILE):
-        batch = []
-        for i in range(start, min(n, start + PER_FILE)):
-            item = {
-                "id": f"story-{i:06d}",
-                "title": words(rng.randint(3, 8)).capitalize(),
-                "story": words(rng.randint(60, 160)).capitalize() + ".",
-                "where": words(2).title(),
-                "when": f"{rng.randint(1990, 2025)}-{rng.randint(1, 12):02d}",
-                "tags": sorted({rng.choice(vocab[:300]) for _ in range(rng.randint(1, 4))}),
-                "source": {"name": words(3).title(), "url": f"https://example.org/{i}"},
-            }
-            if rng.random() < 0.6:
-                item["quotes"] = [{"text": words(rng.randint(6, 25)).capitalize() + ".", "by": words(2).title()}]
-            batch.append(item)
-        text = yaml.safe_dump({"stories": batch}, allow_unicode=True, sort_keys=False, width=100)
-        (folder / "stories" / f"part-{start // PER_FILE:04d}.yaml").write_text(text, encoding="utf-8")
-    quotes = [{"text": words(12).capitalize() + ".", "by": words(2).title()} for _ in range(50)]
-    (folder / "quotes.yaml").write_text(yaml.safe_dump({"quotes": quotes}), encoding="utf-8")
-    return vocab
 
 
 def bare_parse(folder: Path) -> float:
@@ -97,17 +51,17 @@ def bare_parse(folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def plain_search(conn: sqlite3.Connection, text: str) -> list[tuple[str, str, str]]:
-    """What ``Store.search`` asks SQLite, on a plain sqlite3 connection (the baseline)."""
-    query = search_query(text)
-    if query is None:
-        return []
-    params = {"q": query, "cap": RANK_ALL_UP_TO, "limit": 50}
-    rows = conn.execute(SEARCH_SQL, params).fetchall()
-    fallback = any_word_query(query)
-    if not rows and fallback is not None:
-        rows = conn.execute(SEARCH_SQL, {**params, "q": fallback}).fetchall()
-    return rows
+def plain_search(
+    conn: sqlite3.Connection, text: str, library_size: int, known: dict[str, bool]
+) -> list[tuple[str, str]]:
+    """The store's search, step for step, on a plain sqlite3 connection (the baseline)."""
+    plan = search_plan(text, 25, library_size, known)
+    try:
+        step = next(plan)
+        while True:
+            step = plan.send(conn.execute(*step).fetchall())
+    except StopIteration as finished:
+        return finished.value
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -132,30 +86,32 @@ async def measure(folder: Path, vocab: list[str], queries: int) -> dict[str, flo
         reimport_s = time.perf_counter() - started
         assert again.skipped and report.stories == again.stories
 
-        terms = [rng.choice(vocab) for _ in range(queries)]
-        for term in terms[:50]:  # warm both paths' page caches alike
-            await store.search(term)
-        ours = []
-        for term in terms:
-            t0 = time.perf_counter()
-            await store.search(term)
-            ours.append(time.perf_counter() - t0)
-        plain = []
+        # The most common word, the first time it is searched (nothing remembered yet).
         conn = sqlite3.connect(db_path)
+        t0 = time.perf_counter()
+        plain_search(conn, vocab[0], report.stories, {})
+        common_plain = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        await store.search(vocab[0])
+        common_ours = time.perf_counter() - t0
+
+        terms = sample_words(db_path, queries, rng)
+        known: dict[str, bool] = {}
+        for term in terms[:50]:  # warm both paths alike
+            await store.search(term)
+            plain_search(conn, term, report.stories, known)
+        ours, plain = [], []
         try:
             for term in terms:
                 t0 = time.perf_counter()
-                plain_search(conn, term)
+                await store.search(term)
+                ours.append(time.perf_counter() - t0)
+            for term in terms:
+                t0 = time.perf_counter()
+                plain_search(conn, term, report.stories, known)
                 plain.append(time.perf_counter() - t0)
-            common = vocab[0]
-            t0 = time.perf_counter()
-            plain_search(conn, common)
-            common_plain = time.perf_counter() - t0
         finally:
             conn.close()
-        t0 = time.perf_counter()
-        await store.search(common)
-        common_ours = time.perf_counter() - t0
 
         ids = [f"story-{rng.randrange(report.stories):06d}" for _ in range(queries)]
         lookups = []

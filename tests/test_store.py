@@ -10,7 +10,7 @@ import pytest
 from helpers import SHIPPED, story, write_file, write_library
 
 from bot.content import ContentError
-from bot.store import Store, StoreError, fts_query
+from bot.store import SEARCH_MAX_RESULTS, Store, StoreError, fts_query
 
 
 @pytest.fixture
@@ -132,7 +132,8 @@ async def test_search_is_ranked_and_titles_weigh_most(store: Store, tmp_path: Pa
     await store.import_content(root, "c")
     hits = await store.search("firetruck")
     assert [h.id for h in hits] == ["titled", "mentions"]
-    assert "firetruck" in hits[1].snippet.lower()
+    snippets = await store.snippets([h.id for h in hits], "firetruck")
+    assert "firetruck" in snippets["mentions"].lower()
 
 
 async def test_search_finds_words_in_place_tags_and_quotes(store: Store, tmp_path: Path) -> None:
@@ -289,3 +290,24 @@ async def test_readers_keep_the_old_library_while_an_import_runs(store: Store, t
     assert set(states) <= {("Title of a", False), ("New", True)}
     assert ("Title of a", False) in states
     assert (await store.story("a")).title == "New"
+
+
+async def test_common_words_filter_and_rare_words_rank_in_a_large_library(store: Store, tmp_path: Path) -> None:
+    # Over COMMON_ABOVE stories contain "kind", so it is a common word: it filters but is not weighed.
+    items = [story(f"s{i:03d}", title=f"Walk {i}", story=f"A kind walk, number {i}.") for i in range(250)]
+    items[210]["title"] = "Kind hearts"
+    items[220]["title"] = "So kind"
+    items[30]["story"] += " A zebra waved."
+    items[40].update(title="The zebra", story=items[40]["story"] + " A zebra smiled.")
+    items[50]["story"] = "A zebra alone."
+    await store.import_content(write_library(tmp_path / "c", items), "c")
+
+    only_common = [h.id for h in await store.search("kind")]
+    # Among the newest COMMON_WINDOW matches: title matches first, then the newest.
+    assert only_common[:3] == ["s220", "s210", "s249"]
+    assert len(only_common) == SEARCH_MAX_RESULTS
+
+    assert [h.id for h in await store.search("zebra kind")] == ["s040", "s030"]  # ranked by "zebra"
+    assert {h.id for h in await store.search("zebra nosuchword")} == {"s030", "s040", "s050"}  # any word
+    assert [h.id for h in await store.search("nosuchword kind")][:2] == ["s220", "s210"]  # any word, common
+    assert [h.id for h in await store.search("kind zebra")] == ["s040", "s030"]  # words remembered, same answer
