@@ -7,13 +7,15 @@ in ``close``) and reach the cogs through it; nothing is global.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 
 import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
 from bot.config import Config
 from bot.content import ContentError
+from bot.daily import DailyService
 from bot.errors import KindnessTree
 from bot.store import DailyPick, ImportReport, Store
 
@@ -47,6 +49,8 @@ class KindnessBot(commands.Bot):
         )
         self.config = config
         self._store: Store | None = None
+        self._daily: DailyService | None = None
+        self.scheduler: AsyncIOScheduler | None = None
         self.started_at: datetime | None = None
         self._closed = False
 
@@ -56,6 +60,13 @@ class KindnessBot(commands.Bot):
         if self._store is None:
             raise RuntimeError("the store is opened in setup_hook; the bot has not started")
         return self._store
+
+    @property
+    def daily(self) -> DailyService:
+        """The daily post service (available once ``setup_hook`` has run)."""
+        if self._daily is None:
+            raise RuntimeError("the daily service starts in setup_hook; the bot has not started")
+        return self._daily
 
     async def setup_hook(self) -> None:
         """Open the store, import changed content, load the cogs, sync a dev server if configured."""
@@ -72,6 +83,10 @@ class KindnessBot(commands.Bot):
                 "\n".join(exc.lines()),
             )
         log.info("Library: %d stories, %d quotes", self._store.story_count, self._store.quote_count)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._daily = DailyService(self, self._store, self.scheduler, self.config.daily)
+        await self._daily.start(self.started_at)
+        self.scheduler.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.config.sync_guild:
@@ -86,6 +101,10 @@ class KindnessBot(commands.Bot):
             return
         self._closed = True
         try:
+            if self._daily is not None:
+                await self._daily.stop()
+            if self.scheduler is not None and self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
             await super().close()
         finally:
             if self._store is not None:
@@ -117,16 +136,13 @@ class KindnessBot(commands.Bot):
     async def kindness_of_the_day(self, guild_id: int | None, now: datetime | None = None) -> DailyPick | None:
         """The kindness of the day for a server (or for DMs when ``guild_id`` is None).
 
-        The day is the server's local date in its time zone (see :mod:`bot.daily`).
+        The day is the server's local date in the time zone of its first daily
+        schedule (UTC without one), so it is the same story the daily post shares.
         """
         now = now or discord.utils.utcnow()
         scope = f"guild:{guild_id}" if guild_id else "global"
-        zone = await self.guild_timezone(guild_id)
+        zone = await self.daily.guild_timezone(guild_id)
         return await self.store.pick_of_the_day(scope, now.astimezone(zone).date())
-
-    async def guild_timezone(self, guild_id: int | None) -> tzinfo:
-        """The time zone that decides a server's date; UTC until a schedule says otherwise."""
-        return UTC
 
     def invite_url(self) -> str | None:
         """The link that adds this bot to a server, with the permissions it needs."""
