@@ -203,18 +203,23 @@ async def _demo(day: date, png_dir: Path | None, chromium: str | None) -> int:
                     chosen = await alice.select(search.response, [first])
                     _show("#general · alice picked a result", chosen.response)
                     await capture("search-result", alice, chosen)
-                    daily, reader = await _daily_post(bot, env, sam, channel)
-                    _show("#general · the daily post", daily)
-                    await capture("daily", reader, daily)
+                    daily, _where = await _daily_post(bot, env, sam, channel)
+                    print("\n── #general · 09:00, the daily post " + "─" * (WIDTH - 36))
+                    print(render_message(daily.content, daily.embeds, [], ephemeral=False))
+                    await capture("daily", alice, daily)
         finally:
             await bot.close()
     return 0
 
 
 async def _daily_post(bot: Any, env: Any, admin: Any, channel: Any) -> tuple[Any, Any]:
-    """The daily post and who can see it (until schedules exist: the admin preview)."""
-    result = await admin.slash(channel, "kindness-admin preview")
-    return result.response, admin
+    """An admin schedules the daily post for 09:00; at 09:00 it goes out. Returns it and its channel."""
+    result = await admin.slash(channel, "kindness-admin schedule set", channel=channel, time="09:00", timezone="UTC")
+    _show("#general · sam used /kindness-admin schedule set", result.response)
+    post_at = env.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    await env.advance_time(max(0.0, (post_at - env.now()).total_seconds()))
+    await bot.daily.run_due(env.now())
+    return channel.last_message, channel
 
 
 async def _capturer(

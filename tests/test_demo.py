@@ -17,7 +17,7 @@ def test_the_demo_prints_the_kindness_of_the_day_with_its_quote(capsys) -> None:
     assert "┃ Kindness of the day · Saturday 21 November 2026" in out
     assert "┃ > “" in out and "┃ > — " in out  # the attributed quote
     assert "── #general · alice used /kindness search" in out
-    assert "── #general · the daily post" in out
+    assert "── #general · 09:00, the daily post" in out
     assert "Story ID: " in out
 
 
