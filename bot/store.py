@@ -45,7 +45,6 @@ __all__ = [
     "SearchHit",
     "Store",
     "StoreError",
-    "fts_query",
     "make_snippet",
     "phrases",
     "search_plan",
@@ -115,31 +114,23 @@ class DailyPick:
     cycle: int
 
 
-def fts_query(text: str, *, prefix_last: bool = True, column: str | None = None) -> str | None:
-    """Turn anything a user typed into a safe FTS5 query, or ``None`` if it has no words.
-
-    Only runs of letters and digits survive, each quoted as a phrase, so quotes,
-    operators (AND, OR, NOT, NEAR), column filters and stray parentheses are
-    just words or nothing. The last word matches as a prefix.
-    """
-    words = _WORD.findall(text.casefold())[:SEARCH_MAX_TERMS]
-    if not words:
-        return None
-    terms = [f'"{w}"' for w in words]
-    if prefix_last:
-        terms[-1] += "*"
-    body = " ".join(terms)
-    return f"{column} : ({body})" if column else body
-
-
 def search_words(text: str) -> list[str]:
     """The words of a search box: letters and digits only, lowercased, at most SEARCH_MAX_TERMS, no repeats."""
     return list(dict.fromkeys(_WORD.findall(text[:200].casefold())))[:SEARCH_MAX_TERMS]
 
 
-def phrases(words: Sequence[str], *, every: bool = True, column: str | None = None) -> str:
-    """An FTS5 query of quoted words: all of them (``every``) or any; optionally within one column."""
-    body = (" " if every else " OR ").join(f'"{w}"' for w in words)
+def phrases(words: Sequence[str], *, every: bool = True, column: str | None = None, prefix_last: bool = False) -> str:
+    """An FTS5 query of quoted words: all of them (``every``) or any; optionally within one column.
+
+    Words come from :func:`search_words` (letters and digits only), so quotes,
+    operators (AND, OR, NOT, NEAR), column filters and stray parentheses a
+    user typed are just words or nothing. ``prefix_last`` lets the last word
+    match as a prefix, for search as you type.
+    """
+    terms = [f'"{w}"' for w in words]
+    if prefix_last and terms:
+        terms[-1] += "*"
+    body = (" " if every else " OR ").join(terms)
     return f"{column} : ({body})" if column else body
 
 
@@ -557,8 +548,9 @@ class Store:
             (key, key + "\U0010ffff", limit),
         )
         found.update((r[0], r[1]) for r in rows)
-        query = fts_query(key, column="title")
-        if len(found) < limit and query is not None:
+        words = search_words(key)
+        if len(found) < limit and words:
+            query = phrases(words, column="title", prefix_last=True)
             rows = await self._read.execute_fetchall(
                 "SELECT s.id, s.title FROM stories_fts JOIN stories s ON s.pk = stories_fts.rowid "
                 "WHERE stories_fts MATCH ? AND s.active = 1 LIMIT ?",

@@ -10,7 +10,7 @@ import pytest
 from helpers import SHIPPED, story, write_file, write_library
 
 from bot.content import ContentError
-from bot.store import SEARCH_MAX_RESULTS, Store, StoreError, fts_query
+from bot.store import SEARCH_MAX_RESULTS, Store, StoreError, phrases, search_words
 
 
 @pytest.fixture
@@ -207,10 +207,13 @@ async def test_search_answers_any_input(store: Store, text: str) -> None:
     assert store.story_count == 4  # and the library is still there
 
 
-def test_fts_query_quotes_every_word() -> None:
-    assert fts_query('fire" OR title:x') == '"fire" "or" "title" "x"*'
-    assert fts_query("  ") is None
-    assert fts_query("Fire", column="title") == 'title : ("fire"*)'
+def test_user_text_becomes_quoted_words_only() -> None:
+    words = search_words('fire" OR title:x (NEAR')
+    assert words == ["fire", "or", "title", "x", "near"]
+    assert phrases(words) == '"fire" "or" "title" "x" "near"'
+    assert phrases(["a", "b"], every=False) == '"a" OR "b"'
+    assert phrases(["fire"], column="title", prefix_last=True) == 'title : ("fire"*)'
+    assert search_words("  ¿¡ ") == []
 
 
 async def test_autocomplete_matches_title_prefix_then_words_then_ids(store: Store) -> None:
