@@ -109,3 +109,29 @@ def test_the_console_script_and_python_dash_m_both_work(tmp_path: Path) -> None:
         done = subprocess.run([*argv, "check"], capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False)
         assert done.returncode == 0, done.stderr
         assert "OK:" in done.stdout
+
+
+def test_the_readme_example_is_what_preview_prints(capsys) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    date = block.splitlines()[0].rsplit(" ", 3)[-3:]
+    day = {
+        "January": 1,
+        "February": 2,
+        "March": 3,
+        "April": 4,
+        "May": 5,
+        "June": 6,
+        "July": 7,
+        "August": 8,
+        "September": 9,
+        "October": 10,
+        "November": 11,
+        "December": 12,
+    }[date[1]]
+    code, out, _ = run(capsys, "preview", "--date", f"{date[2]}-{day:02d}-{int(date[0]):02d}")
+    assert code == 0
+    shown = [line for line in block.splitlines() if line != "[...]"]
+    printed = out.splitlines()
+    assert all(line in printed for line in shown)
+    assert shown[:6] == printed[:6] and shown[-5:] == printed[-5:]
