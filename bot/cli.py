@@ -17,8 +17,6 @@ from bot.content import ContentError, load_library
 
 __all__ = ["main"]
 
-log = logging.getLogger(__name__)
-
 CONNECT_HELP = """\
 kindness-bot needs a Discord bot token to connect.
   1. Open https://discord.com/developers/applications and create (or pick) an application.

@@ -17,7 +17,7 @@ from bot.config import Config
 from bot.content import ContentError
 from bot.daily import DailyService
 from bot.errors import KindnessTree
-from bot.store import DailyPick, ImportReport, Store
+from bot.store import DailyPick, ImportReport, Store, scope_for
 
 __all__ = ["EXTENSIONS", "INVITE_PERMISSIONS", "KindnessBot", "create_bot", "run_bot"]
 
@@ -140,9 +140,8 @@ class KindnessBot(commands.Bot):
         schedule (UTC without one), so it is the same story the daily post shares.
         """
         now = now or discord.utils.utcnow()
-        scope = f"guild:{guild_id}" if guild_id else "global"
         zone = await self.daily.guild_timezone(guild_id)
-        return await self.store.pick_of_the_day(scope, now.astimezone(zone).date())
+        return await self.store.pick_of_the_day(scope_for(guild_id), now.astimezone(zone).date())
 
     def invite_url(self) -> str | None:
         """The link that adds this bot to a server, with the permissions it needs."""

@@ -431,7 +431,6 @@ class Scan:
         self.problems: list[Problem] = []
         self.first_seen: dict[str, tuple[str, int]] = {}
         self.story_count = 0
-        self.quote_count = 0
 
     def add(self, parsed: ContentFile) -> list[Story]:
         """Record ``parsed``; return its stories that are not duplicates."""
@@ -447,7 +446,6 @@ class Scan:
             self.first_seen[story.id] = (parsed.path, line)
             fresh.append(story)
         self.story_count += len(fresh)
-        self.quote_count += len(parsed.quotes)
         return fresh
 
     def finish(self, display_root: str) -> None:

@@ -30,7 +30,9 @@ import discord
 
 from bot.config import DailyConfig, parse_time
 from bot.embeds import story_embed
+from bot.errors import permission_names
 from bot.pacer import Pacer, fan_out
+from bot.store import scope_for
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -115,7 +117,6 @@ class Schedule:
     last_error: str | None
     last_error_at: datetime | None
     active_from: datetime
-    created_at: datetime
 
     @property
     def zone(self) -> ZoneInfo:
@@ -139,7 +140,7 @@ class Schedule:
 
 _SCHEDULE_COLUMNS = (
     "channel_id, guild_id, post_time, timezone, mention_role, origin, enabled, paused_reason, skip_day,"
-    " failures, last_error, last_error_at, active_from, created_at"
+    " failures, last_error, last_error_at, active_from"
 )
 
 
@@ -158,7 +159,6 @@ def _schedule(row: Sequence[Any]) -> Schedule:
         last_error=row[10],
         last_error_at=_instant(row[11]),
         active_from=datetime.fromisoformat(row[12]),
-        created_at=datetime.fromisoformat(row[13]),
     )
 
 
@@ -543,7 +543,7 @@ class DailyService:
                 await self._record_sent(schedule, item.day, found.id, None, now)
                 return Outcome(schedule.channel_id, item.day, "settled", message_id=found.id)
         self._check_access(channel)
-        pick = await self._pick(schedule, channel, item.day)
+        pick = await self._pick(channel, item.day)
         if pick is None:
             await self._finish(item, "failed", "the story library is empty", now, failures=0)
             return Outcome(schedule.channel_id, item.day, "failed", error="the story library is empty")
@@ -604,10 +604,9 @@ class DailyService:
             if missing:
                 raise _NoAccess(missing)
 
-    async def _pick(self, schedule: Schedule, channel: Any, day: date) -> DailyPick | None:
+    async def _pick(self, channel: Any, day: date) -> DailyPick | None:
         guild = getattr(channel, "guild", None)
-        scope = f"guild:{guild.id}" if guild is not None else f"channel:{schedule.channel_id}"
-        return await self.store.pick_of_the_day(scope, day)
+        return await self.store.pick_of_the_day(scope_for(guild.id if guild else None), day)
 
     async def _send(
         self, channel: discord.abc.Messageable, pick: DailyPick, mention_role: int | None
@@ -760,7 +759,7 @@ class DailyService:
         schedule = await self.schedule(channel.id)
         zone = schedule.zone if schedule else await self.guild_timezone(channel.guild.id)
         day = now.astimezone(zone).date()
-        pick = await self.store.pick_of_the_day(f"guild:{channel.guild.id}", day)
+        pick = await self._pick(channel, day)
         if pick is None:
             raise _NoAccess("the story library is empty")
         item = _Due(schedule, day, now) if schedule is not None and schedule.enabled else None
@@ -778,7 +777,7 @@ class DailyService:
             await self._record_sent(schedule, day, message.id, pick.story.id, now)
         return message, counted
 
-    async def _notify(self, schedule: Schedule, reason: str) -> str:
+    async def _notify(self, schedule: Schedule, reason: str) -> None:
         """Tell the server why its daily post stopped: another channel, else the owner by DM, else the log."""
         text = (
             f"⚠️ I couldn't post the kindness of the day in <#{schedule.channel_id}>: {reason}. "
@@ -788,7 +787,7 @@ class DailyService:
         guild = self.bot.get_guild(schedule.guild_id) if schedule.guild_id else None
         if guild is None:
             log.warning("Could not tell anyone (server unknown): %s", text)
-            return "log"
+            return
         candidates = [guild.system_channel, *sorted(guild.text_channels, key=lambda c: c.position)]
         for channel in candidates:
             if channel is None or channel.id == schedule.channel_id:
@@ -799,18 +798,15 @@ class DailyService:
                     await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
                 except discord.HTTPException:
                     continue
-                return f"channel:{channel.id}"
+                return
         with contextlib.suppress(discord.HTTPException):
             owner = guild.owner or await self.bot.fetch_user(guild.owner_id)
             await owner.send(text, allowed_mentions=discord.AllowedMentions.none())
-            return "dm"
+            return
         log.warning("Could not tell server %s: %s", guild.id, text)
-        return "log"
 
 
 def _forbidden_reason(error: Exception) -> str:
-    from bot.errors import permission_names
-
     if isinstance(error, _NoAccess) and error.args and isinstance(error.args[0], list):
         return f"I'm missing {permission_names(error.args[0])} there"
     if isinstance(error, discord.Forbidden):

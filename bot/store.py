@@ -47,6 +47,7 @@ __all__ = [
     "StoreError",
     "make_snippet",
     "phrases",
+    "scope_for",
     "search_plan",
     "search_words",
 ]
@@ -111,7 +112,11 @@ class DailyPick:
     day: date
     story: Story
     quote: Quote | None
-    cycle: int
+
+
+def scope_for(guild_id: int | None) -> str:
+    """The kindness-of-the-day scope of a server; direct messages share one, "global"."""
+    return f"guild:{guild_id}" if guild_id else "global"
 
 
 def search_words(text: str) -> list[str]:
@@ -359,11 +364,6 @@ class Store:
                 await conn.close()
 
     @property
-    def writer(self) -> aiosqlite.Connection:
-        """The write connection, for modules that keep their own tables here (use :meth:`transaction`)."""
-        return self._write
-
-    @property
     def reader(self) -> aiosqlite.Connection:
         """The read-only connection."""
         return self._read
@@ -601,8 +601,8 @@ class Store:
         digest = hashlib.sha1(story.id.encode(), usedforsecurity=False).digest()
         return await self._quote(self._quote_keys[int.from_bytes(digest[:8], "big") % len(self._quote_keys)])
 
-    async def _quote(self, key: str) -> Quote | None:
-        rows = await self._read.execute_fetchall("SELECT text, by, source FROM quotes WHERE key = ?", (key,))
+    async def _quote(self, key: str, db: aiosqlite.Connection | None = None) -> Quote | None:
+        rows = await (db or self._read).execute_fetchall("SELECT text, by, source FROM quotes WHERE key = ?", (key,))
         return Quote(text=rows[0][0], by=rows[0][1], source=rows[0][2]) if rows else None
 
     @property
@@ -655,9 +655,9 @@ class Store:
             return None
         row = rows[0]
         story = _row_to_story(row[:9])
-        text, by, role, source, cycle = row[9:14]
+        text, by, role, source = row[9:13]
         quote = Quote(text=text, by=by, role=role, source=source) if text else None
-        return DailyPick(scope=scope, day=day, story=story, quote=quote, cycle=cycle)
+        return DailyPick(scope=scope, day=day, story=story, quote=quote)
 
     async def _choose_and_record(self, scope: str, day: date) -> DailyPick | None:
         db = self._write
@@ -700,7 +700,7 @@ class Store:
                 _now(),
             ),
         )
-        return DailyPick(scope=scope, day=day, story=story, quote=quote, cycle=cycle)
+        return DailyPick(scope=scope, day=day, story=story, quote=quote)
 
     async def _story_on(self, db: aiosqlite.Connection, story_id: str) -> Story:
         rows = await db.execute_fetchall(f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,))
@@ -734,8 +734,7 @@ class Store:
         if key is None:
             cycle += 1
             key = selection.choose(keys, set(), selection.seeded(scope, day, "quote", cycle))
-        rows = await db.execute_fetchall("SELECT text, by, source FROM quotes WHERE key = ?", (key,))
-        return Quote(text=rows[0][0], by=rows[0][1], source=rows[0][2]), key, cycle
+        return await self._quote(key, db), key, cycle
 
     async def picks(self, scope: str) -> list[tuple[date, str]]:
         """Every recorded ``(day, story_id)`` for ``scope``, oldest first."""
@@ -799,7 +798,7 @@ LIMIT :limit
 
 _PICK_SQL = f"""
 SELECT {", ".join("s." + c.strip() for c in _STORY_COLUMNS.split(","))},
-       p.quote_text, p.quote_by, p.quote_role, p.quote_source, p.story_cycle
+       p.quote_text, p.quote_by, p.quote_role, p.quote_source
 FROM daily_picks p JOIN stories s ON s.id = p.story_id
 WHERE p.scope = ? AND p.day = ?
 """
