@@ -74,10 +74,13 @@ def test_preview_prints_a_post_with_an_attributed_quote(capsys) -> None:
     assert "Source: " in out and "Story ID: " in out
 
 
-def test_preview_is_stable_for_a_date_and_changes_nothing(capsys, tmp_path: Path) -> None:
+def test_preview_is_stable_for_a_date_and_changes_nothing(capsys, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
     first = run(capsys, "preview", "--date", "2026-12-25")[1]
     second = run(capsys, "preview", "--date", "2026-12-25")[1]
     assert first == second
+    assert list(tmp_path.iterdir()) == []  # no database left behind, here or in the data folder
 
 
 def test_preview_of_broken_content_lists_the_problems(capsys, tmp_path: Path) -> None:

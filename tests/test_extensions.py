@@ -71,3 +71,24 @@ async def test_an_unexpected_error_is_logged_with_an_id_the_user_sees(world, mon
     assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
     assert "database on fire" not in result.response.content
     simcord.assert_error(world.env, app_commands.CommandInvokeError)
+
+
+async def test_a_cog_can_opt_out_of_the_central_error_handler(world) -> None:
+    from discord.ext import commands
+
+    class Quiet(commands.Cog):
+        handles_own_errors = True
+
+        @app_commands.command(name="quiet-fail", description="Fails; this cog answers its own errors")
+        async def quiet_fail(self, interaction) -> None:
+            raise RuntimeError("handled elsewhere")
+
+        async def cog_app_command_error(self, interaction, error) -> None:
+            await interaction.response.send_message("the cog's own answer", ephemeral=True)
+
+    await world.bot.add_cog(Quiet())
+    await world.bot.tree.sync()
+    result = await world.member.slash(world.channel, "quiet-fail")
+    assert result.response.content == "the cog's own answer"  # not also the central handler's reply
+    assert result.followups == []
+    simcord.assert_error(world.env, app_commands.CommandInvokeError)

@@ -116,7 +116,7 @@ async def test_a_broken_import_changes_nothing(store: Store, tmp_path: Path) -> 
     assert await store.story("new") is None
     assert (await store.story("a")).title == "Title of a"
     assert await store.story("b") is not None
-    assert await store.content_version() == (before.version, (await store.content_version())[1])
+    assert (await store.content_version())[0] == before.version
     assert store.story_count == 2
 
 
