@@ -481,36 +481,50 @@ class DailyService:
                 at = schedule.post_at(day)
                 if at > now or at < schedule.active_from:
                     continue
-                row = posts.get((schedule.channel_id, day.isoformat()))
-                if row is None:
-                    if schedule.skip_day == day:
-                        settled.append((schedule.channel_id, day, "skipped", None))
-                    elif now - at > self.window:
-                        log.warning(
-                            "Missed the post of %s for channel %s (due %s, %s late; the catch-up window is %s)",
-                            day,
-                            schedule.channel_id,
-                            _iso(at),
-                            now - at,
-                            self.window,
-                        )
-                        settled.append((schedule.channel_id, day, "missed", f"due {_iso(at)}, back at {_iso(now)}"))
-                    else:
-                        due.append(_Due(schedule, day, at))
-                elif row[2] == "retry" and _instant(row[4]) <= now:  # type: ignore[operator]
-                    due.append(_Due(schedule, day, at, retry=True, attempts=row[3], maybe_sent=bool(row[5])))
+                decision = self._decide(schedule, day, at, posts.get((schedule.channel_id, day.isoformat())), now)
+                if isinstance(decision, _Due):
+                    due.append(decision)
+                elif decision is not None:
+                    settled.append((schedule.channel_id, day, *decision))
         if settled:
             async with self.store.transaction() as db:
                 for channel_id, day, state, error in settled:
+                    # A new row, or a retry given up; never overwrites a post in flight or sent.
                     await db.execute(
                         "INSERT INTO daily_posts(channel_id, day, state, updated_at, error) VALUES (?, ?, ?, ?, ?)"
-                        " ON CONFLICT DO NOTHING",
+                        " ON CONFLICT DO UPDATE SET state = excluded.state, error = excluded.error,"
+                        " updated_at = excluded.updated_at WHERE state = 'retry'",
                         (channel_id, day.isoformat(), state, _iso(now), error),
                     )
                     if state == "skipped":
                         await db.execute("UPDATE schedules SET skip_day = NULL WHERE channel_id = ?", (channel_id,))
             report.outcomes += [Outcome(c, d, s, error=e) for c, d, s, e in settled]
         return due
+
+    def _decide(
+        self, schedule: Schedule, day: date, at: datetime, row: Sequence[Any] | None, now: datetime
+    ) -> _Due | tuple[str, str | None] | None:
+        """For a post whose time has passed: send it, settle it as ``(state, error)``, or leave it."""
+        if row is None:
+            if schedule.skip_day == day:
+                return "skipped", None
+            if now - at > self.window:
+                log.warning(
+                    "Missed the post of %s for channel %s (due %s, %s late; the catch-up window is %s)",
+                    day,
+                    schedule.channel_id,
+                    _iso(at),
+                    now - at,
+                    self.window,
+                )
+                return "missed", f"due {_iso(at)}, back at {_iso(now)}"
+            return _Due(schedule, day, at)
+        if row[2] != "retry" or _instant(row[4]) > now:  # type: ignore[operator]
+            return None
+        item = _Due(schedule, day, at, retry=True, attempts=row[3], maybe_sent=bool(row[5]))
+        if now > self._retry_deadline(item):  # e.g. the bot was down until the next day
+            return "failed", "gave up: the day ended before a retry"
+        return item
 
     async def _fan_out(self, due: list[_Due], now: datetime, report: RunReport) -> None:
         """Deliver ``due`` through the pacer with bounded concurrency; one failure never blocks another."""
@@ -762,16 +776,22 @@ class DailyService:
         pick = await self._pick(channel, day)
         if pick is None:
             raise _NoAccess("the story library is empty")
-        item = _Due(schedule, day, now) if schedule is not None and schedule.enabled else None
-        counted = item is not None and await self._claim(item, now)
+        counted, was_retry = False, False
+        if schedule is not None and schedule.enabled:
+            # Today's post may not exist yet, or be waiting for a retry: either way, this one replaces it.
+            counted = await self._claim(_Due(schedule, day, now), now)
+            if not counted:
+                counted = was_retry = await self._claim(_Due(schedule, day, now, retry=True), now)
         try:
             message = await self._send(channel, pick, schedule.mention_role if schedule else None)  # type: ignore[arg-type]
         except BaseException:
-            if counted:
-                async with self.store.transaction() as db:
-                    await db.execute(
-                        "DELETE FROM daily_posts WHERE channel_id = ? AND day = ?", (channel.id, day.isoformat())
-                    )
+            if counted:  # give the scheduled post back
+                key = (channel.id, day.isoformat())
+                if was_retry:
+                    await self._set_post(key, "state = 'retry'", ())
+                else:
+                    async with self.store.transaction() as db:
+                        await db.execute("DELETE FROM daily_posts WHERE channel_id = ? AND day = ?", key)
             raise
         if counted and schedule is not None:
             await self._record_sent(schedule, day, message.id, pick.story.id, now)

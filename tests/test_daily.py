@@ -525,3 +525,33 @@ async def test_config_schedules_are_loaded_and_dropped_with_the_config(world, bo
     await world.bot.close()
     await world.env.restart_bot(create_bot(bot_config))
     assert await world.bot.daily.schedules() == []
+
+
+async def test_a_retry_left_over_from_yesterday_is_given_up_not_sent_late(world) -> None:
+    await schedule(world, world.channel, "09:00")
+    world.env.inject_error("POST", f"/channels/{world.channel.id}/messages", status=500, times=1)
+    assert [o.result for o in (await world.bot.daily.run_due(at(2026, 3, 2, 9, 0))).outcomes] == ["retry"]
+    # The bot was down for the rest of the day; it wakes at 08:00 the next morning.
+    report = await world.bot.daily.run_due(at(2026, 3, 3, 8, 0))
+    assert [(o.day.isoformat(), o.result) for o in report.outcomes] == [("2026-03-02", "failed")]
+    assert daily_posts(world.channel) == []
+    assert (await world.bot.daily.run_due(at(2026, 3, 3, 9, 0))).sent == [world.channel.id]
+
+
+async def test_post_now_replaces_a_post_waiting_for_a_retry(world) -> None:
+    await world.bot.daily.set_schedule(
+        guild_id=world.guild.id,
+        channel_id=world.channel.id,
+        time_text="00:00",
+        timezone="UTC",
+        mention_role=None,
+        now=world.env.now() - timedelta(minutes=1),
+    )
+    world.env.inject_error("POST", f"/channels/{world.channel.id}/messages", status=500, times=1)
+    first = await world.bot.daily.run_due(world.env.now())
+    assert [o.result for o in first.outcomes] == ["retry"]
+    result = await world.admin.slash(world.channel, "kindness-admin post-now", channel=world.channel)
+    assert "It counts as today's daily post there" in result.response.content
+    later = await world.bot.daily.run_due(world.env.now() + timedelta(minutes=30))
+    assert later.outcomes == []
+    assert len(daily_posts(world.channel)) == 1
